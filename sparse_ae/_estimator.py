@@ -1,0 +1,600 @@
+"""The scikit-learn estimator: :class:`SparseAutoencoder`."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping, LRScheduler
+
+from ._net import (
+    AutoencoderNet,
+    BatchIterator,
+    Corruption,
+    EpochProgress,
+    HoldOut,
+    NonFiniteLossError,
+    TensorData,
+    silent,
+)
+from ._nn import AutoencoderConfig, AutoencoderModule, SparseAutoencoderLoss
+from ._nn._module import ACTIVATIONS
+from ._nn._noise import NOISE_KINDS
+from .metrics import variance_explained_scorer
+from .noise import seed_from
+
+# Rows per forward pass in transform/inverse_transform: large enough that the
+# per-call overhead vanishes, small enough to bound the activations' memory.
+_INFERENCE_ROWS = 4096
+
+
+def _check_device(device: str) -> torch.device:
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; expected e.g. 'cpu', "
+            "'cuda' or 'cuda:0'."
+        ) from exc
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} but CUDA is not available on this machine; "
+                "use device='cpu'."
+            )
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} but only {torch.cuda.device_count()} CUDA "
+                "device(s) are visible."
+            )
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} but MPS is not available.")
+    elif dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device={device!r} is not supported; expected 'cpu', 'cuda' or 'mps'."
+        )
+    return dev
+
+
+class SparseAutoencoder(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    r"""Sparse autoencoder: a learned, nonlinear, sparse alternative to PCA.
+
+    The encoder maps each sample to a code of ``n_components`` units (more or
+    fewer than the input features); the decoder maps the code back. Training
+    minimises, over mini-batches of :math:`n` samples,
+
+    .. math::
+
+        L = \frac{1}{n} \sum_i \lVert x_i - \hat x_i \rVert^2
+            + \beta \sum_j \mathrm{KL}(\rho \,\|\, \hat\rho_j)
+            + \frac{\alpha}{2} \sum_l \lVert W_l \rVert_F^2,
+
+    where :math:`\hat\rho_j` is the mean activation of code unit :math:`j` over
+    the batch and
+    :math:`\mathrm{KL}(\rho \| \hat\rho) = \rho \log\frac{\rho}{\hat\rho}
+    + (1 - \rho) \log\frac{1 - \rho}{1 - \hat\rho}`. The KL term pulls every
+    unit's mean activation towards the small target ``rho``, so each unit fires
+    on a few samples only. ``sparsity`` selects other sparsity mechanisms.
+
+    Parameters
+    ----------
+    n_components : int, default=64
+        Number of code units. May exceed the number of features (an
+        overcomplete code); sparsity is what keeps such a code informative.
+    hidden_layer_sizes : tuple of int, default=()
+        Widths of extra encoder layers between the input and the code; the
+        decoder mirrors them. ``()`` is the classic single-layer autoencoder.
+    activation : {"relu", "leaky_relu", "gelu", "tanh", "sigmoid"}, default="relu"
+        Activation of the hidden layers (not of the code layer, which follows
+        from ``sparsity``).
+    sparsity : {"kl", "l1", "topk"} or None, default="kl"
+        - ``"kl"``: sigmoid code units, KL penalty weighted by ``beta`` towards
+          mean activation ``rho`` (the classic sparse autoencoder).
+        - ``"l1"``: ReLU code units, penalty ``l1_penalty * mean_i sum_j |h_ij|``.
+        - ``"topk"``: linear code units of which only the ``k`` largest of each
+          sample are kept (exactly ``k`` non-zeros per sample), no penalty.
+        - ``None``: linear (unsquashed) code, no penalty: a plain autoencoder,
+          best for bottleneck codes (``n_components`` < ``n_features``).
+    rho : float, default=0.05
+        Target mean activation of each code unit, in (0, 1) (``sparsity="kl"``).
+    beta : float, default=3.0
+        Weight of the KL sparsity term, >= 0 (``sparsity="kl"``).
+    l1_penalty : float, default=1e-3
+        Weight of the L1 activity penalty, >= 0 (``sparsity="l1"``).
+    k : int, default=32
+        Active units per sample (``sparsity="topk"``); capped at
+        ``n_components``.
+    alpha : float, default=1e-4
+        L2 weight decay (the :math:`\alpha` above), >= 0. Biases are not decayed.
+    tied_weights : bool, default=False
+        Decoder weights are the transposes of the encoder's (one parameter, half
+        the weights).
+    output_activation : {"auto", "sigmoid", "identity"}, default="auto"
+        ``"auto"`` uses a sigmoid when the training data lie in [0, 1] (images
+        scaled to [0, 1]: outputs then stay in range) and the identity otherwise
+        (standardised or unbounded data).
+    noise : {"gaussian", "masking", "salt_and_pepper"} or None, default=None
+        Train as a denoising autoencoder: each batch is corrupted afresh (see
+        :func:`~sparse_ae.add_noise`) and the clean batch is the target.
+    noise_level : float, default=0.1
+        Standard deviation of the gaussian noise, or fraction of corrupted
+        entries for ``"masking"`` and ``"salt_and_pepper"``.
+    learning_rate : float, default=1e-3
+        Initial step size of the Adam optimizer.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"`` anneals the step size to zero over ``max_iter`` epochs,
+        which settles the weights and usually lowers the final error;
+        ``"constant"`` keeps it.
+    batch_size : int, default=64
+        Samples per mini-batch (fewer if the data are smaller).
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+    tol : float, default=1e-4
+        Relative improvement of the monitored loss (training loss, or validation
+        loss with ``early_stopping``) below which an epoch counts as no
+        improvement.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when the validation
+        loss has not improved for ``n_iter_no_change`` epochs and keep the best
+        weights. Without it, no data are held out and training stops when the
+        training loss has not improved for ``n_iter_no_change`` epochs.
+    validation_fraction : float, default=0.1
+        Fraction of the data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    device : str, default="cpu"
+        Torch device to train and infer on (``"cpu"``, ``"cuda"``, ``"cuda:1"``,
+        ``"mps"``). The training data are moved to the device once.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling, the validation split and the
+        noise. With an int, results are identical across calls on the CPU.
+    verbose : int, default=0
+        ``>= 1`` shows a progress bar over epochs with the loss and its terms.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        What each code unit adds to the decoder's output (before the output
+        activation): row ``j`` is ``decode(e_j) - decode(0)``. Without hidden
+        layers this is exactly the decoder's weight matrix, transposed, the
+        learned features to plot as images, like PCA's ``components_``.
+    mean_activation_ : ndarray of shape (n_components,)
+        Mean code of each unit on the training data.
+    dead_fraction_ : float
+        Fraction of code units that are active on no training sample (active:
+        above 0.5 for the sigmoid codes of ``sparsity="kl"``, non-zero
+        otherwise).
+    loss_curve_ : list of float
+        Training loss at each epoch (mean over the epoch's batches).
+    reconstruction_curve_ : list of float
+        Its reconstruction term at each epoch.
+    sparsity_curve_ : list of float
+        Its sparsity term at each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss at each epoch when ``early_stopping=True``.
+    n_iter_ : int
+        Number of epochs run.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the PyTorch module and
+        ``net_.history`` the per-epoch record.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : Linear, dense, closed-form counterpart.
+    sklearn.neural_network.BernoulliRBM : Another learned nonlinear feature map.
+
+    Notes
+    -----
+    Why these defaults: the code layer is a sigmoid because the KL penalty
+    compares mean activations with a probability ``rho``; hidden layers use ReLU,
+    initialised with He's scheme (Glorot's for sigmoid and tanh layers); the
+    output bias starts at the mean of the training data so the untrained network
+    already predicts the mean sample; Adam with a cosine-annealed step size
+    trains all of these without tuning. Inputs of any float or integer dtype are
+    converted to float32; ``transform`` and ``inverse_transform`` return float32.
+
+    References
+    ----------
+    A. Ng, "Sparse autoencoder", CS294A lecture notes, Stanford, 2011.
+
+    P. Vincent et al., "Extracting and composing robust features with denoising
+    autoencoders", ICML 2008.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sparse_ae import SparseAutoencoder
+    >>> X = load_digits().data / 16.0
+    >>> sae = SparseAutoencoder(n_components=32, max_iter=5, random_state=0)
+    >>> codes = sae.fit_transform(X)
+    >>> codes.shape
+    (1797, 32)
+    >>> sae.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [tuple, list],
+        "activation": [StrOptions(set(ACTIVATIONS) - {"identity"})],
+        "sparsity": [StrOptions({"kl", "l1", "topk"}), None],
+        "rho": [Interval(Real, 0, 1, closed="neither")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "l1_penalty": [Interval(Real, 0, None, closed="left")],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "tied_weights": ["boolean"],
+        "output_activation": [StrOptions({"auto", "sigmoid", "identity"})],
+        "noise": [StrOptions(set(NOISE_KINDS)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components: int = 64,
+        *,
+        hidden_layer_sizes: tuple[int, ...] = (),
+        activation: str = "relu",
+        sparsity: str | None = "kl",
+        rho: float = 0.05,
+        beta: float = 3.0,
+        l1_penalty: float = 1e-3,
+        k: int = 32,
+        alpha: float = 1e-4,
+        tied_weights: bool = False,
+        output_activation: str = "auto",
+        noise: str | None = None,
+        noise_level: float = 0.1,
+        learning_rate: float = 1e-3,
+        lr_schedule: str = "cosine",
+        batch_size: int = 64,
+        max_iter: int = 200,
+        tol: float = 1e-4,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        device: str = "cpu",
+        random_state=None,
+        verbose: int = 0,
+    ) -> None:
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.sparsity = sparsity
+        self.rho = rho
+        self.beta = beta
+        self.l1_penalty = l1_penalty
+        self.k = k
+        self.alpha = alpha
+        self.tied_weights = tied_weights
+        self.output_activation = output_activation
+        self.noise = noise
+        self.noise_level = noise_level
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- checks that the declarative constraints cannot express ----------------
+
+    def _check_params(self, n_samples: int) -> torch.device:
+        for size in self.hidden_layer_sizes:
+            if not isinstance(size, Integral) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must be a tuple of positive ints, got "
+                    f"{self.hidden_layer_sizes!r}."
+                )
+        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+            raise ValueError(
+                f"noise_level is a fraction of entries for noise={self.noise!r}, so "
+                f"it must be in [0, 1], got {self.noise_level!r}."
+            )
+        if self.early_stopping and n_samples < 2:
+            raise ValueError(
+                "early_stopping=True needs at least 2 samples to hold some out, "
+                f"got n_samples={n_samples}."
+            )
+        return _check_device(self.device)
+
+    def _config(self, X: np.ndarray) -> AutoencoderConfig:
+        code_activation = {
+            "kl": "sigmoid",
+            "l1": "relu",
+            "topk": "topk",
+            None: "identity",
+        }[self.sparsity]
+        output_activation = self.output_activation
+        if output_activation == "auto":
+            in_unit_range = X.size and X.min() >= 0.0 and X.max() <= 1.0
+            output_activation = "sigmoid" if in_unit_range else "identity"
+        return AutoencoderConfig(
+            n_features=X.shape[1],
+            n_components=self.n_components,
+            hidden_layer_sizes=tuple(int(h) for h in self.hidden_layer_sizes),
+            activation=self.activation,
+            code_activation=code_activation,
+            output_activation=output_activation,
+            k=min(self.k, self.n_components) if self.sparsity == "topk" else None,
+            tied_weights=bool(self.tied_weights),
+        )
+
+    # -- fitting -----------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; scaled to [0, 1] (e.g. with ``MinMaxScaler``) or
+            standardised for best results.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : SparseAutoencoder
+            The fitted estimator.
+        """
+        # A failed fit must leave a previously fitted estimator untouched, so
+        # all fitted state is built aside and assigned at the end.
+        previous = dict(self.__dict__)
+        try:
+            self._fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+        return self
+
+    def _fit(self, X) -> None:
+        X = validate_data(self, X, dtype=np.float32, order="C")
+        device = self._check_params(X.shape[0])
+        config = self._config(X)
+        seed = seed_from(self.random_state)
+        cpu_generator = torch.Generator().manual_seed(seed)
+
+        data = torch.from_numpy(X).to(device)
+        module = AutoencoderModule(config)
+        module.reset_parameters(
+            cpu_generator,
+            output_mean=data.mean(dim=0).cpu(),
+            code_bias=math.log(self.rho / (1 - self.rho))
+            if self.sparsity == "kl"
+            else 0.0,
+        )
+
+        corruption = None
+        if self.noise is not None and self.noise_level > 0:
+            corruption = Corruption(
+                self.noise,
+                float(self.noise_level),
+                torch.Generator(device=device).manual_seed(seed + 1),
+                float(data.min()),
+                float(data.max()),
+            )
+
+        callbacks = []
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        torch.optim.lr_scheduler.CosineAnnealingLR, T_max=self.max_iter
+                    ),
+                )
+            )
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor="valid_loss" if self.early_stopping else "train_loss",
+                    patience=self.n_iter_no_change,
+                    threshold=self.tol,
+                    threshold_mode="rel",
+                    load_best=self.early_stopping,
+                    sink=silent,
+                ),
+            )
+        )
+        if self.verbose:
+            callbacks.append(("progress", EpochProgress(self.max_iter)))
+
+        net = AutoencoderNet(
+            module=module,
+            criterion=SparseAutoencoderLoss(
+                sparsity=self.sparsity,
+                rho=self.rho,
+                beta=self.beta,
+                l1_penalty=self.l1_penalty,
+                alpha=self.alpha,
+            ),
+            optimizer=torch.optim.Adam,
+            lr=self.learning_rate,
+            max_epochs=self.max_iter,
+            batch_size=self.batch_size,
+            dataset=TensorData,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__generator=cpu_generator,
+            iterator_train__corruption=corruption,
+            iterator_train__device=device,
+            iterator_valid=BatchIterator,
+            iterator_valid__device=device,
+            train_split=(
+                HoldOut(self.validation_fraction, cpu_generator)
+                if self.early_stopping
+                else None
+            ),
+            callbacks=callbacks,
+            device=device,
+            verbose=0,
+        )
+        try:
+            net.fit(data)
+        except NonFiniteLossError as exc:
+            raise FloatingPointError(
+                f"Training diverged: {exc}. Scale the data (e.g. to [0, 1] with "
+                "MinMaxScaler, or StandardScaler) and/or lower learning_rate "
+                f"(now {self.learning_rate!r})."
+            ) from None
+        if net.interrupted_:
+            warnings.warn(
+                f"fit was interrupted; keeping the weights of the last completed "
+                f"epoch ({len(net.history)}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self._set_fitted_attributes(net, data)
+
+    def _set_fitted_attributes(self, net: AutoencoderNet, data: torch.Tensor) -> None:
+        self.net_ = net
+        history = net.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"]) if len(history) else []
+        self.reconstruction_curve_ = (
+            list(history[:, "train_reconstruction"]) if len(history) else []
+        )
+        self.sparsity_curve_ = (
+            list(history[:, "train_sparsity"]) if len(history) else []
+        )
+        self.validation_loss_curve_ = (
+            list(history[:, "valid_loss"])
+            if self.early_stopping and len(history)
+            else None
+        )
+        module = net.module_
+        module.eval()
+        codes = self._forward(module.encode, data)
+        self.mean_activation_ = codes.mean(dim=0).cpu().numpy()
+        threshold = 0.5 if self.sparsity == "kl" else 0.0
+        active = (codes.abs() > threshold).any(dim=0)
+        self.dead_fraction_ = float(1.0 - active.float().mean())
+        eye = torch.eye(self.n_components, device=data.device)
+        with torch.inference_mode():
+            self.components_ = (
+                (module.decode_linear(eye) - module.decode_linear(eye[:1] * 0))
+                .cpu()
+                .numpy()
+            )
+
+    # -- inference ---------------------------------------------------------------
+
+    def _forward(self, fn, data: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            if len(data) <= _INFERENCE_ROWS:
+                return fn(data)
+            return torch.cat(
+                [
+                    fn(data[i : i + _INFERENCE_ROWS])
+                    for i in range(0, len(data), _INFERENCE_ROWS)
+                ]
+            )
+
+    def _run(self, fn, A: np.ndarray) -> np.ndarray:
+        device = next(self.net_.module_.parameters()).device
+        data = torch.from_numpy(A).to(device)
+        return self._forward(fn, data).cpu().numpy()
+
+    def transform(self, X) -> np.ndarray:
+        """Encode ``X``: the code of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components), dtype float32
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, order="C", reset=False)
+        return self._run(self.net_.module_.encode, X)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, e.g. from :meth:`transform`.
+
+        Returns
+        -------
+        X_rec : ndarray of shape (n_samples, n_features_in_), dtype float32
+        """
+        check_is_fitted(self)
+        Z = self._check_codes(X)
+        return self._run(self.net_.module_.decode, Z)
+
+    def _check_codes(self, Z) -> np.ndarray:
+        Z = check_array(Z, dtype=np.float32, order="C", input_name="X")
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} features, but inverse_transform expects codes "
+                f"of n_components={self.n_components} features."
+            )
+        return Z
+
+    def score(self, X, y=None) -> float:
+        """Fraction of the variance of ``X`` explained by its reconstruction.
+
+        ``1 - SSE / sum((X - X.mean(axis=0))**2)``: greater is better, 1 is a
+        perfect reconstruction. See :func:`sparse_ae.metrics.variance_explained`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return variance_explained_scorer(self, X)
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,232 @@
+"""Training machinery: a skorch net that batches by slicing tensors.
+
+skorch's default path builds every batch from per-sample ``Dataset.__getitem__``
+calls and a collate function; for an autoencoder on an in-memory matrix that is
+pure overhead. Here the data set is one tensor and a batch is one indexed slice of
+it, as in a hand-written loop, while skorch keeps the fit loop, the callbacks
+(early stopping, learning-rate schedule, progress) and the history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+
+from ._nn import corrupt
+
+TERMS = ("reconstruction", "sparsity", "penalty")
+
+
+class TensorData(torch.utils.data.Dataset):
+    """A data set that is one 2-D tensor; the target of each row is the row."""
+
+    def __init__(self, X: torch.Tensor, y: object = None) -> None:
+        self.X = X
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.X[i], self.X[i]
+
+
+class BatchIterator:
+    """Yield ``(input, target)`` batches of a :class:`TensorData` by slicing.
+
+    With ``shuffle``, a fresh permutation is drawn from ``generator`` at the start
+    of every pass. ``corruption``, if given, maps a clean batch to the network's
+    input (a denoising autoencoder's noise); the target stays clean. Batches are
+    moved to ``device`` one at a time, which is free when the data already lives
+    there.
+    """
+
+    def __init__(
+        self,
+        dataset: TensorData,
+        batch_size: int,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        corruption: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+        self.corruption = corruption
+        self.device = device
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        X = self.dataset.X
+        n = len(X)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            if order is None:
+                batch = X[start : start + self.batch_size]
+            else:
+                batch = X[order[start : start + self.batch_size].to(X.device)]
+            batch = batch.to(self.device, non_blocking=True)
+            noisy = batch if self.corruption is None else self.corruption(batch)
+            yield noisy, batch
+
+
+class Corruption:
+    """The denoising corruption of a batch (see :func:`~sparse_ae._nn.corrupt`).
+
+    A class rather than a closure so that a fitted net pickles.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        level: float,
+        generator: torch.Generator,
+        low: float,
+        high: float,
+    ) -> None:
+        self.kind = kind
+        self.level = level
+        self.generator = generator
+        self.low = low
+        self.high = high
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        return corrupt(
+            batch, self.kind, self.level, self.generator, self.low, self.high
+        )
+
+
+def silent(*args: object) -> None:
+    """A ``sink`` for skorch callbacks that should print nothing."""
+
+
+class HoldOut:
+    """skorch ``train_split``: hold out a random ``fraction`` of the rows."""
+
+    def __init__(self, fraction: float, generator: torch.Generator) -> None:
+        self.fraction = fraction
+        self.generator = generator
+
+    def __call__(self, dataset: TensorData, y: object = None, **_: object):
+        n = len(dataset)
+        n_valid = min(max(1, round(self.fraction * n)), n - 1)
+        order = torch.randperm(n, generator=self.generator).to(dataset.X.device)
+        return (
+            TensorData(dataset.X[order[n_valid:]]),
+            TensorData(dataset.X[order[:n_valid]]),
+        )
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Raised when an epoch ends with a non-finite loss."""
+
+    def __init__(self, epoch: int, prefix: str) -> None:
+        self.epoch = epoch
+        super().__init__(f"the {prefix} loss became non-finite in epoch {epoch}")
+
+
+class AutoencoderNet(NeuralNet):
+    """A skorch ``NeuralNet`` for :class:`~sparse_ae._nn.AutoencoderModule`.
+
+    The module returns ``(reconstruction, code)`` and the criterion returns
+    :class:`~sparse_ae._nn.LossTerms`; this net sums the terms for the optimizer
+    and records each term's epoch mean in the history (``train_loss``,
+    ``train_reconstruction``, ``train_sparsity``, ``train_penalty`` and the
+    ``valid_`` counterparts). An epoch whose loss is not finite stops training
+    with :class:`NonFiniteLossError`. The parameters at the end of the last
+    completed epoch are kept, so that an interrupted fit can fall back on them.
+    """
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._snapshot()
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        # Running sums of (terms * batch size, batch size), kept as tensors so
+        # that a batch costs no host synchronisation beyond skorch's own.
+        self._sums = {}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        reconstruction, code = y_pred
+        terms = self.criterion_(
+            y_true, reconstruction, code, self.module_.weight_matrices()
+        )
+        prefix = "train" if training else "valid"
+        n = len(y_true)
+        batch_sums = torch.stack([t.detach() for t in terms]) * n
+        if prefix in self._sums:
+            self._sums[prefix][0].add_(batch_sums)
+            self._sums[prefix][1] += n
+        else:
+            self._sums[prefix] = [batch_sums, n]
+        return terms.total
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+        epoch = len(self.history)
+        for prefix, (sums, count) in self._sums.items():
+            means = (sums / count).tolist()
+            for name, value in zip(TERMS, means, strict=True):
+                self.history.record(f"{prefix}_{name}", value)
+            total = sum(means)
+            self.history.record(f"{prefix}_loss", total)
+            if not math.isfinite(total):
+                raise NonFiniteLossError(epoch, prefix)
+        self._snapshot()
+
+    def _snapshot(self) -> None:
+        self.last_complete_state_ = {
+            k: v.detach().clone() for k, v in self.module_.state_dict().items()
+        }
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        super().on_train_end(net, X=X, y=y, **kwargs)
+        # An interrupted epoch has no train_loss: drop it and return to the
+        # parameters of the last one that completed.
+        if len(self.history) and "train_loss" not in self.history[-1]:
+            del self.history[-1]
+            self.module_.load_state_dict(self.last_complete_state_)
+            self.interrupted_ = True
+        else:
+            self.interrupted_ = False
+        self.last_complete_state_ = None
+
+
+class EpochProgress(Callback):
+    """A progress bar over epochs showing the loss and its terms (``verbose >= 1``)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self.bar_ = tqdm(total=self.total, unit="epoch", leave=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self.bar_.set_postfix(
+            {
+                key: f"{row[key]:.4g}"
+                for key in ("train_loss", *(f"train_{t}" for t in TERMS), "valid_loss")
+                if key in row
+            },
+            refresh=False,
+        )
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("bar_", None)
+        return state
