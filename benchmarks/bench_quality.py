@@ -32,7 +32,6 @@ import argparse
 import json
 import time
 
-import numpy as np
 import torch
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression

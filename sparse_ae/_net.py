@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PassthroughScoring
 
 from ._nn import corrupt
 
@@ -41,7 +41,8 @@ class BatchIterator:
     of every pass. ``corruption``, if given, maps a clean batch to the network's
     input (a denoising autoencoder's noise); the target stays clean. Batches are
     moved to ``device`` one at a time, which is free when the data already lives
-    there.
+    there (the estimator moves the whole training set to the device once, so on
+    a GPU an epoch makes no host-to-device copy beyond the permutation).
     """
 
     def __init__(
@@ -66,12 +67,16 @@ class BatchIterator:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         X = self.dataset.X
         n = len(X)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        order = None
+        if self.shuffle:
+            # Drawn on the CPU (the generator's device, so results do not depend
+            # on where the data live) and moved once per pass, not once per batch.
+            order = torch.randperm(n, generator=self.generator).to(X.device)
         for start in range(0, n, self.batch_size):
             if order is None:
                 batch = X[start : start + self.batch_size]
             else:
-                batch = X[order[start : start + self.batch_size].to(X.device)]
+                batch = X[order[start : start + self.batch_size]]
             batch = batch.to(self.device, non_blocking=True)
             noisy = batch if self.corruption is None else self.corruption(batch)
             yield noisy, batch
@@ -142,7 +147,103 @@ class AutoencoderNet(NeuralNet):
     ``valid_`` counterparts). An epoch whose loss is not finite stops training
     with :class:`NonFiniteLossError`. The parameters at the end of the last
     completed epoch are kept, so that an interrupted fit can fall back on them.
+
+    The per-batch path is kept as lean as a hand-written loop (see
+    ``benchmarks/bench_speed.py``), while every callback hook is still notified:
+
+    - No per-batch history: skorch records each batch's loss with ``.item()``
+      (a host synchronisation per batch on a GPU) and a dict per batch, only for
+      its ``PassthroughScoring`` callbacks to average them at the end of the
+      epoch. Here the epoch means are accumulated on the device in
+      :meth:`get_loss` and recorded by :meth:`on_epoch_end`, so those two
+      callbacks are left out of the defaults; the history holds one row per
+      epoch whose size does not grow with the number of batches.
+    - ``optimizer.step()`` is called without a closure (the loss is computed
+      first): the optimizer is Adam, which evaluates the loss once per step.
+    - Adam runs its fused implementation (one kernel per parameter instead of
+      about ten element-wise passes) on the devices that have one, unless
+      ``optimizer__fused`` is given.
     """
+
+    def initialize(self):
+        super().initialize()
+        # `module` (the very object in module_) and the LR scheduler inside
+        # callbacks_ hold tensors too: without this they would be pickled
+        # outside skorch's device-mapped state, and a model trained on a GPU
+        # could not be loaded on a CPU-only machine.
+        self.cuda_dependent_attributes_ = [
+            *self.cuda_dependent_attributes_,
+            "module",
+            "callbacks",
+        ]
+        return self
+
+    def get_default_callbacks(self):
+        # train_loss and valid_loss are recorded by on_epoch_end from the
+        # device-side sums, so skorch's batch-averaging callbacks are not needed.
+        return [
+            (name, cb)
+            for name, cb in super().get_default_callbacks()
+            if not isinstance(cb, PassthroughScoring)
+        ]
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if (
+            prefix == "optimizer"
+            and self.optimizer is torch.optim.Adam
+            # device=None: placement is left to someone else (e.g. Accelerate).
+            and self.device is not None
+            and torch.device(self.device).type in ("cpu", "cuda")
+        ):
+            kwargs.setdefault("fused", True)
+        return args, kwargs
+
+    def prepare_single_pass(self, lr: float) -> None:
+        """Make each later ``fit`` train one more epoch at the constant step ``lr``.
+
+        This is the set-up of the estimator's ``partial_fit``: ``warm_start`` so
+        that the module and the optimizer's state carry over, one epoch per call,
+        no held-out data and none of the callbacks given to the net (a learning
+        rate schedule, early stopping and a progress bar all count epochs up to
+        a known total, which a stream of chunks does not have). On a net that
+        was already trained (e.g. with a cosine schedule), the optimizer's step
+        size is reset to ``lr``.
+        """
+        self.warm_start = True
+        self.max_epochs = 1
+        self.train_split = None
+        self.callbacks = []
+        if self.initialized_:
+            self.initialize_callbacks()
+        self.set_params(lr=lr)
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        # Not calling super(): it only opens a per-batch history entry, and
+        # nothing is recorded per batch (see the class docstring).
+        pass
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop minus the per-batch history records; the batch-level
+        # notifications stay, so batch-level callbacks still work.
+        if iterator is None:
+            return
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    def _step_optimizer(self, step_fn):
+        # skorch passes the loss closure to optimizer.step() for optimizers that
+        # evaluate the loss several times per step (LBFGS); Adam evaluates it
+        # once, so the closure runs first and the step follows, without the
+        # optimizer's closure machinery (skorch's AccelerateMixin does the same).
+        step_fn()
+        for name in self._optimizers:
+            getattr(self, name + "_").step()
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
@@ -151,22 +252,24 @@ class AutoencoderNet(NeuralNet):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         # Running sums of (terms * batch size, batch size), kept as tensors so
-        # that a batch costs no host synchronisation beyond skorch's own.
+        # that a batch costs no host synchronisation.
         self._sums = {}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, code = y_pred
-        terms = self.criterion_(
-            y_true, reconstruction, code, self.module_.weight_matrices()
-        )
+        # Multi-GPU training (skorch's AccelerateMixin) wraps the module in
+        # DistributedDataParallel, which hides its methods behind ``.module``.
+        module = getattr(self.module_, "module", self.module_)
+        terms = self.criterion_(y_true, reconstruction, code, module.weight_matrices())
         prefix = "train" if training else "valid"
         n = len(y_true)
-        batch_sums = torch.stack([t.detach() for t in terms]) * n
-        if prefix in self._sums:
-            self._sums[prefix][0].add_(batch_sums)
-            self._sums[prefix][1] += n
-        else:
-            self._sums[prefix] = [batch_sums, n]
+        with torch.no_grad():
+            batch_terms = torch.stack(terms)
+            if prefix in self._sums:
+                self._sums[prefix][0].add_(batch_terms, alpha=n)
+                self._sums[prefix][1] += n
+            else:
+                self._sums[prefix] = [batch_terms * n, n]
         return terms.total
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):

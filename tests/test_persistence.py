@@ -194,15 +194,6 @@ def test_simulated_cuda_pickle_needs_cuda_without_map_location(fitted):
 
 
 @no_cuda
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the net's `module` parameter (the same module object as `module_`) and "
-        "the LR scheduler inside `callbacks_` pickle the weights outside skorch's "
-        "cuda_dependent_attributes_, so they load without map_location; fix: add "
-        "'module' and 'callbacks' to AutoencoderNet.cuda_dependent_attributes_"
-    ),
-)
 def test_weights_pickled_on_cuda_load_on_a_cpu_only_machine(X):
     # A freshly fitted model: an unpickled one no longer shares one module
     # object between `module` and `module_`.

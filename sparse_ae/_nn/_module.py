@@ -47,16 +47,17 @@ class AutoencoderConfig:
     tied_weights: bool = False
 
 
-class _TopK(nn.Module):
+class TopK(nn.Module):
     """Keep the ``k`` largest entries of each row, set the others to zero.
 
     Exactly ``k`` entries per row survive (ties are broken by position), which is
     what makes the code k-sparse by construction rather than by penalty.
     """
 
-    def __init__(self, k: int) -> None:
+    def __init__(self, k: int, n_units: int) -> None:
         super().__init__()
         self.k = k
+        self.n_units = n_units
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         values, indices = torch.topk(h, self.k, dim=1, sorted=False)
@@ -90,9 +91,11 @@ class _RoundedInEval(nn.Module):
 _EXACT = {"relu", "leaky_relu", "identity", "topk"}
 
 
-def _make_activation(name: str, k: int | None = None) -> nn.Module:
+def _make_activation(
+    name: str, k: int | None = None, n_units: int | None = None
+) -> nn.Module:
     if name == "topk":
-        return _TopK(k)
+        return TopK(k, n_units)
     activation = ACTIVATIONS[name]()
     return activation if name in _EXACT else _RoundedInEval(activation)
 
@@ -143,6 +146,7 @@ class AutoencoderModule(nn.Module):
                 _make_activation(
                     config.code_activation if is_code else config.activation,
                     config.k,
+                    n_out,
                 ),
             ]
         self.encoder = nn.Sequential(*encoder)
