@@ -43,10 +43,8 @@ _INFERENCE_VALUES = 2**24
 
 # fit warns above this max |X|. Adam moves each weight by about learning_rate
 # per step, so the decoder of bounded (sigmoid, sparsity="kl") codes cannot grow
-# to outputs in the hundreds: digits as 0..255 pixels, 50 epochs, explained 4%
-# of the held-out variance against 20% scaled to [0, 1] (40% as 0..16, 47%
-# standardised; sparsity="l1" 73% against 79%). Standardised data rarely
-# exceed it (digits: 42).
+# to outputs in the hundreds (benchmarks/bench_input_scale.py measures it on
+# digits as 0..255 pixels). Standardised data rarely exceed it (digits: 42).
 _LARGE_INPUT = 100.0
 
 
@@ -128,7 +126,7 @@ class SparseAutoencoder(
     k : int, default=64
         Active units per sample (``sparsity="topk"``); capped at
         ``n_components``.
-    alpha : float, default=1e-3
+    alpha : float, default=3e-4
         L2 weight decay (the :math:`\alpha` above), >= 0. Biases are not decayed.
     tied_weights : bool, default=False
         Decoder weights are the transposes of the encoder's (one parameter, half
@@ -308,7 +306,7 @@ class SparseAutoencoder(
         beta: float = 3.0,
         l1_penalty: float = 1e-3,
         k: int = 64,
-        alpha: float = 1e-3,
+        alpha: float = 3e-4,
         tied_weights: bool = False,
         output_activation: str = "auto",
         noise: str | None = None,

@@ -107,6 +107,29 @@ class Corruption:
             batch, self.kind, self.level, self.generator, self.low, self.high
         )
 
+    def __getstate__(self) -> dict:
+        # A CUDA generator cannot be unpickled where CUDA is missing, so the
+        # generator travels as (device, seed, state) and is rebuilt on load.
+        state = self.__dict__.copy()
+        generator = state.pop("generator")
+        state["generator_state"] = (
+            generator.device.type,
+            generator.initial_seed(),
+            generator.get_state(),
+        )
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        device, seed, rng_state = state.pop("generator_state")
+        self.__dict__.update(state)
+        if device == "cuda" and not torch.cuda.is_available():
+            # The noise stream restarts from its seed on the CPU: the CUDA
+            # generator's state has no CPU equivalent.
+            self.generator = torch.Generator().manual_seed(seed)
+        else:
+            self.generator = torch.Generator(device=device)
+            self.generator.set_state(rng_state)
+
 
 def silent(*args: object) -> None:
     """A ``sink`` for skorch callbacks that should print nothing."""

@@ -235,3 +235,13 @@ def test_model_trained_on_cuda_loads_in_a_process_without_cuda(X, tmp_path):
     assert run.returncode == 0, run.stderr.decode()
     codes = np.frombuffer(run.stdout, dtype=np.float32).reshape(len(X), -1)
     np.testing.assert_allclose(codes, sae.transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_denoising_noise_stream_survives_pickling(X):
+    from sparse_ae._net import Corruption
+
+    corruption = Corruption("gaussian", 0.3, torch.Generator().manual_seed(5), 0, 1)
+    corruption(torch.zeros(2, 3))  # advance the stream
+    restored = pickle.loads(pickle.dumps(corruption))
+    batch = torch.full((4, 6), 0.5)
+    assert torch.equal(restored(batch), corruption(batch))
