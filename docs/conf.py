@@ -56,12 +56,7 @@ if ONLINE:
     extensions.append("sphinx.ext.intersphinx")
 
 templates_path = ["_templates"]
-exclude_patterns = [
-    "_build",
-    # The Markdown notes that user_guide/scaling.rst is written from; not a
-    # page of its own.
-    "scaling.md",
-]
+exclude_patterns = ["_build"]
 root_doc = "index"
 default_role = "code"
 nitpicky = False
