@@ -627,8 +627,7 @@ class SparseAutoencoder(
         module.eval()
         codes = self._forward(module.encode, data)
         self.mean_activation_ = codes.mean(dim=0).cpu().numpy()
-        threshold = 0.5 if self.sparsity == "kl" else 0.0
-        active = (codes.abs() > threshold).any(dim=0)
+        active = (codes.abs() > self._activity_threshold).any(dim=0)
         self.dead_fraction_ = float(1.0 - active.float().mean())
         eye = torch.eye(self.n_components, device=data.device)
         with torch.inference_mode():
@@ -724,6 +723,12 @@ class SparseAutoencoder(
         score : float
         """
         return variance_explained_scorer(self, X)
+
+    @property
+    def _activity_threshold(self) -> float:
+        """Above this a code unit counts as active: the midpoint of the sigmoid
+        codes of ``sparsity="kl"`` (never exactly zero), else zero."""
+        return 0.5 if self.sparsity == "kl" else 0.0
 
     @property
     def _n_features_out(self) -> int:

@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._estimator import SparseAutoencoder
 from .metrics import sparsity_stats
 
 __all__ = [
@@ -690,9 +689,7 @@ def _activity_threshold(estimator: Any) -> float:
     0.5 for the sigmoid codes of a ``SparseAutoencoder`` with ``sparsity="kl"``
     (the convention of its ``dead_fraction_``), 0 for every other code.
     """
-    if isinstance(estimator, SparseAutoencoder) and estimator.sparsity == "kl":
-        return 0.5
-    return 0.0
+    return getattr(estimator, "_activity_threshold", 0.0)
 
 
 # -- training curves -----------------------------------------------------------
