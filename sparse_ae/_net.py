@@ -16,6 +16,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, PassthroughScoring
 
+from ._callbacks import LearningRateSchedule
 from ._nn import corrupt
 
 TERMS = ("reconstruction", "sparsity", "penalty")
@@ -222,21 +223,31 @@ class AutoencoderNet(NeuralNet):
             kwargs.setdefault("fused", True)
         return args, kwargs
 
-    def prepare_single_pass(self, lr: float) -> None:
+    def prepare_single_pass(self, lr: float, warmup_steps: int = 0) -> None:
         """Make each later ``fit`` train one more epoch at the constant step ``lr``.
 
         This is the set-up of the estimator's ``partial_fit``: ``warm_start`` so
         that the module and the optimizer's state carry over, one epoch per call,
         no held-out data and none of the callbacks given to the net (a learning
         rate schedule, early stopping and a progress bar all count epochs up to
-        a known total, which a stream of chunks does not have). On a net that
-        was already trained (e.g. with a cosine schedule), the optimizer's step
-        size is reset to ``lr``.
+        a known total, which a stream of chunks does not have). The one
+        exception is the warm-up: a net not yet initialised (the stream's first
+        chunk) raises its step to ``lr`` over its first ``warmup_steps``
+        batches, as ``fit`` does over its first epoch. On a net that was already
+        trained (e.g. with a cosine schedule), the optimizer's step size is
+        reset to ``lr``.
         """
         self.warm_start = True
         self.max_epochs = 1
         self.train_split = None
         self.callbacks = []
+        if not self.initialized_ and warmup_steps > 0:
+            self.callbacks = [
+                (
+                    "lr_schedule",
+                    LearningRateSchedule(lr, 1, warmup_steps, schedule="constant"),
+                )
+            ]
         if self.initialized_:
             self.initialize_callbacks()
         self.set_params(lr=lr)
