@@ -21,6 +21,17 @@ from ._nn import corrupt
 
 TERMS = ("reconstruction", "sparsity", "penalty")
 
+# The hooks of skorch's Callback, notified by NeuralNet.notify.
+_HOOKS = (
+    "on_train_begin",
+    "on_train_end",
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_grad_computed",
+)
+
 
 class TensorData(torch.utils.data.Dataset):
     """A data set that is one 2-D tensor; the target of each row is the row."""
@@ -187,6 +198,10 @@ class AutoencoderNet(NeuralNet):
     - Adam runs its fused implementation (one kernel per parameter instead of
       about ten element-wise passes) on the devices that have one, unless
       ``optimizer__fused`` is given.
+    - Training mode is set only when it changes: skorch sets it before every
+      batch, and ``Module.train`` walks the whole module tree each time.
+    - A hook is called only on the callbacks that implement it: the three
+      per-batch notifications otherwise call every callback's empty default.
     """
 
     def initialize(self):
@@ -201,6 +216,36 @@ class AutoencoderNet(NeuralNet):
             "callbacks",
         ]
         return self
+
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        # For each hook, the callbacks that override Callback's empty default.
+        self._listeners = {
+            hook: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), hook, None) is not getattr(Callback, hook)
+            ]
+            for hook in _HOOKS
+        }
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        getattr(self, method_name)(self, **cb_kwargs)
+        listeners = self.__dict__.get("_listeners", {}).get(method_name)
+        if listeners is None:  # not a hook of Callback's: ask every callback
+            listeners = [cb for _, cb in self.callbacks_]
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def _set_training(self, training=True):
+        # Module.train(mode) sets the mode of the whole tree, so a module whose
+        # own flag already reads `training` needs nothing (skorch calls this
+        # before every batch, and the tree walk is not free).
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
 
     def get_default_callbacks(self):
         # train_loss and valid_loss are recorded by on_epoch_end from the

@@ -166,6 +166,40 @@ def test_transform_of_a_single_sample_equals_its_row_in_a_batch(fitted, X):
     )
 
 
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Inference in blocks of 10 rows (the fixture data have 5 features)."""
+    monkeypatch.setattr(sparse_ae._estimator, "_CPU_INFERENCE_VALUES", 50)
+
+
+def test_inference_in_blocks_equals_one_pass(fitted, X, monkeypatch):
+    codes, rec = fitted.transform(X), fitted.inverse_transform(fitted.transform(X))
+    monkeypatch.setattr(sparse_ae._estimator, "_CPU_INFERENCE_VALUES", 50)
+    assert len(fitted._chunks(len(X))) == 4
+    np.testing.assert_array_equal(fitted.transform(X), codes)
+    np.testing.assert_array_equal(fitted.inverse_transform(codes), rec)
+
+
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_non_finite_value_in_a_later_block_is_refused(
+    fitted, X, small_blocks, value, match
+):
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        fitted.transform(_with(X, 35, 2, value))
+    codes = fitted.transform(X)
+    codes[35, 0] = value
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        fitted.inverse_transform(codes)
+
+
+def test_finite_block_whose_sum_overflows_is_accepted(fitted, X, small_blocks):
+    # float32 sums to inf here: the block is checked value by value instead.
+    huge = _with(_with(X, 21, 0, 3e38), 22, 0, 3e38)
+    with np.errstate(over="ignore"):
+        assert np.isinf(huge[20:30].sum(dtype=np.float32))
+    assert np.isfinite(fitted.transform(huge)).all()
+
+
 def test_transform_refuses_the_wrong_number_of_features(fitted, X):
     with pytest.raises(ValueError, match="X has 4 features.*expecting 5 features"):
         fitted.transform(X[:, :4])

@@ -183,7 +183,11 @@ class AutoencoderModule(nn.Module):
 
     def weight_matrices(self) -> list[torch.Tensor]:
         """Every weight matrix once (tied decoder weights are not counted again)."""
-        return [m.weight for m in self.modules() if isinstance(m, nn.Linear)]
+        # The two Sequentials' own layers, not self.modules(): this runs every
+        # batch, and a recursive walk of the module tree costs more than the
+        # loss it feeds on small networks.
+        layers = itertools.chain(self.encoder, self.decoder)
+        return [m.weight for m in layers if isinstance(m, nn.Linear)]
 
     @torch.no_grad()
     def reset_parameters(
