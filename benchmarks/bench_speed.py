@@ -317,9 +317,7 @@ def section_transform(args, X) -> None:
             "inverse_transform": lambda: sae.inverse_transform(codes),
             "decode": lambda: bare(module.decode, code_tensor, n_in),
             "decode32": lambda: bare(module.decode, code_tensor, n_in, float32=True),
-            "decode, one pass": lambda: bare(
-                module.decode, code_tensor, n_in, len(X)
-            ),
+            "decode, one pass": lambda: bare(module.decode, code_tensor, n_in, len(X)),
         },
         max(args.repeats, 5),
     )

@@ -52,6 +52,11 @@ _ACCELERATOR_INFERENCE_VALUES = 2**24
 # digits as 0..255 pixels). Standardised data rarely exceed it (digits: 42).
 _LARGE_INPUT = 100.0
 
+# noise_level="auto": a standard deviation of 0.1 for data in [0, 1], and a
+# quarter of the entries masked (or set to salt and pepper), the level of
+# Vincent et al.'s stacked denoising autoencoders on MNIST.
+_AUTO_NOISE_LEVEL = {"gaussian": 0.1, "masking": 0.25, "salt_and_pepper": 0.25}
+
 
 def _check_device(device: str) -> torch.device:
     try:
@@ -140,12 +145,20 @@ class SparseAutoencoder(
         ``"auto"`` uses a sigmoid when the training data lie in [0, 1] (images
         scaled to [0, 1]: outputs then stay in range) and the identity otherwise
         (standardised or unbounded data).
-    noise : {"gaussian", "masking", "salt_and_pepper"} or None, default=None
+    noise : {"auto", "gaussian", "masking", "salt_and_pepper"} or None, \
+            default="auto"
         Train as a denoising autoencoder: each batch is corrupted afresh (see
         :func:`~sparse_ae.add_noise`) and the clean batch is the target.
-    noise_level : float, default=0.1
+        ``"auto"`` applies masking noise when the code is overcomplete
+        (``n_components`` greater than the number of features) and no noise
+        otherwise: a code wider than its input can learn to copy it, and
+        reconstructing masked inputs is what makes it learn features instead
+        (Vincent et al.). ``None`` never corrupts. The fitted ``noise_`` and
+        ``noise_level_`` say what was applied.
+    noise_level : float or "auto", default="auto"
         Standard deviation of the gaussian noise, or fraction of corrupted
-        entries for ``"masking"`` and ``"salt_and_pepper"``.
+        entries for ``"masking"`` and ``"salt_and_pepper"``. ``"auto"``: 0.1
+        for gaussian noise, 0.25 for the other two.
     learning_rate : float, default=3e-3
         Peak step size of the Adam optimizer. Either schedule first rises to it
         linearly over the first epoch (a warm-up).
@@ -193,6 +206,10 @@ class SparseAutoencoder(
         Fraction of code units that are active on no training sample (active:
         above 0.5 for the sigmoid codes of ``sparsity="kl"``, non-zero
         otherwise).
+    noise_ : str or None
+        The corruption applied in training, ``noise`` with ``"auto"`` resolved.
+    noise_level_ : float
+        Its level (0.0 without noise).
     loss_curve_ : list of float
         Training loss at each epoch (mean over the epoch's batches).
     reconstruction_curve_ : list of float
@@ -231,7 +248,11 @@ class SparseAutoencoder(
     as the values that serve bottleneck reconstruction, denoising and
     classifier features alike (``benchmarks/bench_quality.py``).
     ``sparsity="topk"`` lowers ``k`` from all units to its target over the
-    first quarter of the epochs, which keeps units from dying.
+    first quarter of the epochs, which keeps units from dying. Overcomplete
+    codes train on inputs with a quarter of their entries masked
+    (``noise="auto"``): on MNIST features (1024 units) this raised the test
+    accuracy of a logistic regression on TopK codes from 96.6 % to 97.2 %
+    (mean of three seeds) and, on seed 0, on KL codes from 96.45 % to 97.15 %.
 
     Inputs: dense arrays (or DataFrames) of any float or integer dtype, converted
     to float32; ``transform`` and ``inverse_transform`` return float32. NaN and
@@ -294,8 +315,8 @@ class SparseAutoencoder(
         "alpha": [Interval(Real, 0, None, closed="left")],
         "tied_weights": ["boolean"],
         "output_activation": [StrOptions({"auto", "sigmoid", "identity"})],
-        "noise": [StrOptions(set(NOISE_KINDS)), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "noise": [StrOptions({"auto", *NOISE_KINDS}), None],
+        "noise_level": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions({"cosine", "constant"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -323,8 +344,8 @@ class SparseAutoencoder(
         alpha: float = 3e-4,
         tied_weights: bool = False,
         output_activation: str = "auto",
-        noise: str | None = None,
-        noise_level: float = 0.1,
+        noise: str | None = "auto",
+        noise_level: float | str = "auto",
         learning_rate: float = 3e-3,
         lr_schedule: str = "cosine",
         batch_size: int = 64,
@@ -371,7 +392,11 @@ class SparseAutoencoder(
                     "hidden_layer_sizes must be a tuple of positive ints, got "
                     f"{self.hidden_layer_sizes!r}."
                 )
-        if self.noise in ("masking", "salt_and_pepper") and self.noise_level > 1:
+        if (
+            self.noise in ("masking", "salt_and_pepper")
+            and self.noise_level != "auto"
+            and self.noise_level > 1
+        ):
             raise ValueError(
                 f"noise_level is a fraction of entries for noise={self.noise!r}, so "
                 f"it must be in [0, 1], got {self.noise_level!r}."
@@ -382,6 +407,19 @@ class SparseAutoencoder(
                 f"got n_samples={n_samples}."
             )
         return _check_device(self.device)
+
+    def _resolve_noise(self, n_features: int) -> tuple[str | None, float]:
+        """The corruption that fit applies, ``(kind, level)``, after "auto";
+        ``(None, 0.0)`` for none."""
+        kind = self.noise
+        if kind == "auto":
+            kind = "masking" if self.n_components > n_features else None
+        if kind is None:
+            return None, 0.0
+        level = self.noise_level
+        if level == "auto":
+            level = _AUTO_NOISE_LEVEL[kind]
+        return (kind, float(level)) if level > 0 else (None, 0.0)
 
     def _config(self, X: np.ndarray) -> AutoencoderConfig:
         code_activation = {
@@ -465,11 +503,12 @@ class SparseAutoencoder(
             else 0.0,
         )
 
+        noise, noise_level = self._resolve_noise(X.shape[1])
         corruption = None
-        if self.noise is not None and self.noise_level > 0:
+        if noise is not None:
             corruption = Corruption(
-                self.noise,
-                float(self.noise_level),
+                noise,
+                noise_level,
                 torch.Generator(device=device).manual_seed(seed + 1),
                 float(data.min()),
                 float(data.max()),
@@ -570,6 +609,8 @@ class SparseAutoencoder(
                 # _fit, fit, the _fit_context wrapper, then the caller.
                 stacklevel=4,
             )
+        if not continuing:
+            self.noise_, self.noise_level_ = noise, noise_level
         self._set_fitted_attributes(net, data)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -661,9 +702,7 @@ class SparseAutoencoder(
     def _chunks(self, n_rows: int):
         module = self.net_.module_
         config = module.config
-        widest = max(
-            config.n_features, config.n_components, *config.hidden_layer_sizes
-        )
+        widest = max(config.n_features, config.n_components, *config.hidden_layer_sizes)
         on_cpu = next(module.parameters()).device.type == "cpu"
         values = _CPU_INFERENCE_VALUES if on_cpu else _ACCELERATOR_INFERENCE_VALUES
         step = max(1, values // widest)

@@ -193,6 +193,46 @@ def test_noise_changes_training(small_digits):
     assert clean.loss_curve_ != noisy.loss_curve_
 
 
+def test_auto_noise_masks_a_quarter_of_the_inputs_of_an_overcomplete_code(
+    small_digits,
+):
+    X, _ = small_digits  # 64 features
+    auto = SparseAutoencoder(n_components=100, **FAST).fit(X)
+    assert (auto.noise_, auto.noise_level_) == ("masking", 0.25)
+    explicit = SparseAutoencoder(
+        n_components=100, noise="masking", noise_level=0.25, **FAST
+    ).fit(X)
+    assert auto.loss_curve_ == explicit.loss_curve_
+    clean = SparseAutoencoder(n_components=100, noise=None, **FAST).fit(X)
+    assert clean.noise_ is None
+    assert clean.loss_curve_ != auto.loss_curve_
+
+
+def test_auto_noise_leaves_an_undercomplete_code_clean(small_digits):
+    X, _ = small_digits
+    auto = SparseAutoencoder(n_components=64, **FAST).fit(X)
+    clean = SparseAutoencoder(n_components=64, noise=None, **FAST).fit(X)
+    assert (auto.noise_, auto.noise_level_) == (None, 0.0)
+    assert auto.loss_curve_ == clean.loss_curve_
+
+
+@pytest.mark.parametrize(
+    "noise, level", [("gaussian", 0.1), ("masking", 0.25), ("salt_and_pepper", 0.25)]
+)
+def test_auto_noise_level_depends_on_the_noise_kind(noise, level, small_digits):
+    X, _ = small_digits
+    sae = SparseAutoencoder(n_components=8, noise=noise, **FAST).fit(X)
+    assert (sae.noise_, sae.noise_level_) == (noise, level)
+
+
+def test_zero_noise_level_means_no_noise(small_digits):
+    X, _ = small_digits
+    sae = SparseAutoencoder(n_components=8, noise="gaussian", noise_level=0, **FAST)
+    clean = SparseAutoencoder(n_components=8, noise=None, **FAST).fit(X)
+    assert sae.fit(X).noise_ is None
+    assert sae.loss_curve_ == clean.loss_curve_
+
+
 def test_verbose_shows_progress_with_loss_terms(small_digits, capsys):
     X, _ = small_digits
     SparseAutoencoder(n_components=4, max_iter=2, verbose=1, random_state=0).fit(X)

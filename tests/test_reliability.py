@@ -207,9 +207,7 @@ def test_transform_refuses_the_wrong_number_of_features(fitted, X):
 
 @pytest.mark.parametrize("width", [2, 4])
 def test_inverse_transform_refuses_codes_of_the_wrong_width(fitted, width):
-    with pytest.raises(
-        ValueError, match=f"X has {width} features.*n_components=3"
-    ):
+    with pytest.raises(ValueError, match=f"X has {width} features.*n_components=3"):
         fitted.inverse_transform(np.zeros((5, width)))
 
 
@@ -319,9 +317,7 @@ def test_cuda_device_without_cuda_is_refused(X, device):
         SparseAutoencoder(**SMALL, device=device).fit(X)
 
 
-@pytest.mark.skipif(
-    not torch.cuda.is_available(), reason="needs a machine with CUDA"
-)
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a machine with CUDA")
 def test_cuda_device_beyond_those_visible_is_refused(X):
     device = f"cuda:{torch.cuda.device_count()}"
     with pytest.raises(ValueError, match=f"device='{device}'.*CUDA device"):
@@ -353,9 +349,7 @@ def test_fit_with_an_invalid_layer_size_keeps_the_fitted_model(own_fitted, X):
     # validate_data has already recorded the new data's width when the layer
     # sizes are checked; that must be undone too.
     own_fitted.set_params(hidden_layer_sizes=(-1,))
-    _assert_unchanged_after(
-        own_fitted, X, lambda: own_fitted.fit(X[:, :3]), ValueError
-    )
+    _assert_unchanged_after(own_fitted, X, lambda: own_fitted.fit(X[:, :3]), ValueError)
     assert own_fitted.n_features_in_ == 5
 
 
@@ -382,9 +376,7 @@ def test_fit_with_bad_dataframe_keeps_the_feature_names(X):
 
 @pytest.mark.parametrize("make, error, _", BAD_INPUTS.values(), ids=list(BAD_INPUTS))
 def test_transform_with_bad_data_keeps_the_fitted_model(own_fitted, X, make, error, _):
-    _assert_unchanged_after(
-        own_fitted, X, lambda: own_fitted.transform(make(X)), error
-    )
+    _assert_unchanged_after(own_fitted, X, lambda: own_fitted.transform(make(X)), error)
 
 
 def test_inverse_transform_with_bad_codes_keeps_the_fitted_model(own_fitted, X):
@@ -519,9 +511,7 @@ def _interrupt(monkeypatch, epoch, batch):
 CONSTANT = dict(SMALL, max_iter=5, lr_schedule="constant")
 
 
-def test_interrupted_fit_keeps_the_weights_of_the_last_completed_epoch(
-    monkeypatch, X
-):
+def test_interrupted_fit_keeps_the_weights_of_the_last_completed_epoch(monkeypatch, X):
     two_epochs = SparseAutoencoder(**{**CONSTANT, "max_iter": 2}).fit(X)
     # Two batches of epoch 3 update the weights before the interrupt.
     _interrupt(monkeypatch, epoch=3, batch=2)
@@ -551,9 +541,7 @@ def test_interrupt_in_the_first_epoch_propagates_and_keeps_the_fitted_model(
     _assert_unchanged_after(own_fitted, X, lambda: own_fitted.fit(X), KeyboardInterrupt)
 
 
-def test_interrupt_in_the_first_epoch_leaves_a_fresh_estimator_unfitted(
-    monkeypatch, X
-):
+def test_interrupt_in_the_first_epoch_leaves_a_fresh_estimator_unfitted(monkeypatch, X):
     _interrupt(monkeypatch, epoch=1, batch=1)
     sae = SparseAutoencoder(**CONSTANT)
     with pytest.raises(KeyboardInterrupt):
@@ -606,9 +594,9 @@ sys.stdout.buffer.write(sae.fit_transform(X).tobytes())
 
 def test_same_random_state_gives_bitwise_identical_codes_across_processes():
     root = str(Path(sparse_ae.__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [root, os.environ.get("PYTHONPATH", "")]
-    ))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])
+    )
     # Both at once: most of each run is importing torch.
     processes = [
         subprocess.Popen(
