@@ -23,12 +23,18 @@ All models use ``random_state=0``. Usage::
     python benchmarks/bench_quality.py --data-dir ../shared/datasets/mnist
     python benchmarks/bench_quality.py --dataset fashion-mnist
 
+``--param NAME=VALUE`` (repeatable) changes one parameter of every
+autoencoder call run, and ``--random-state`` their seed, to measure a variant
+of the defaults on the same protocol, e.g.
+``--calls features-topk --param noise=None --random-state 1``.
+
 Prints a Markdown table (and writes it with ``--out``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import time
 
@@ -68,6 +74,17 @@ def load(dataset: str, data_dir: str | None):
     return X[:8000], X[-2000:], y[:8000], y[-2000:]
 
 
+def parameter(text: str) -> tuple[str, object]:
+    """``NAME=VALUE`` with VALUE a Python literal, else a plain string."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
 def timed_fit(model, X):
     start = time.perf_counter()
     model.fit(X)
@@ -87,7 +104,21 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--calls", nargs="+", choices=list(CALLS), default=list(CALLS))
     parser.add_argument("--out", default=None, help="write the rows as JSON here")
+    parser.add_argument(
+        "--param",
+        type=parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter of every autoencoder call (repeatable)",
+    )
+    parser.add_argument("--random-state", type=int, default=0)
     args = parser.parse_args(argv)
+
+    def autoencoder(name: str) -> SparseAutoencoder:
+        params = {**CALLS[name], "random_state": args.random_state}
+        return SparseAutoencoder(**{**params, **dict(args.param)})
+
     torch.set_num_threads(max(1, torch.get_num_threads()))
 
     X_train, X_test, y_train, y_test = load(args.dataset, args.data_dir)
@@ -120,9 +151,7 @@ def main(argv=None) -> list[dict]:
             X_test, pca.inverse_transform(pca.transform(X_test))
         )
         row("bottleneck", "PCA(32)", "test SSE/image", pca_err, t)
-        sae, t = timed_fit(
-            SparseAutoencoder(**CALLS["bottleneck"], random_state=0), X_train
-        )
+        sae, t = timed_fit(autoencoder("bottleneck"), X_train)
         err = reconstruction_error(X_test, sae.inverse_transform(sae.transform(X_test)))
         row(
             "bottleneck",
@@ -143,9 +172,7 @@ def main(argv=None) -> list[dict]:
         for name, target in (("denoise-256", best[0] + 0.5), ("denoise-deep", 20.0)):
             if name not in args.calls:
                 continue
-            sae, t = timed_fit(
-                SparseAutoencoder(**CALLS[name], random_state=0), X_train
-            )
+            sae, t = timed_fit(autoencoder(name), X_train)
             value = psnr(X_test, sae.inverse_transform(sae.transform(X_noisy)))
             row("denoise", name, "PSNR dB", value, t, f">= {target:.2f}")
 
@@ -168,9 +195,7 @@ def main(argv=None) -> list[dict]:
         for name, target in (("features-kl", 0.96), ("features-topk", 0.97)):
             if name not in args.calls:
                 continue
-            sae, t = timed_fit(
-                SparseAutoencoder(**CALLS[name], random_state=0), X_train
-            )
+            sae, t = timed_fit(autoencoder(name), X_train)
             value = accuracy(
                 sae.transform(X_train), y_train, sae.transform(X_test), y_test
             )

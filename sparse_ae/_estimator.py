@@ -685,9 +685,16 @@ class SparseAutoencoder(
         )
         module = net.module_
         module.eval()
-        codes = self._forward(module.encode, data)
-        self.mean_activation_ = codes.mean(dim=0).cpu().numpy()
-        active = (codes.abs() > self._activity_threshold).any(dim=0)
+        # Reduced block by block: the codes of the whole training set
+        # (n_samples x n_components) are never held at once.
+        total = torch.zeros(self.n_components, dtype=torch.float64, device=data.device)
+        active = torch.zeros(self.n_components, dtype=torch.bool, device=data.device)
+        with torch.inference_mode():
+            for rows in self._chunks(len(data)):
+                codes = module.encode(data[rows])
+                total += codes.sum(dim=0, dtype=torch.float64)
+                active |= (codes.abs() > self._activity_threshold).any(dim=0)
+        self.mean_activation_ = (total / max(1, len(data))).float().cpu().numpy()
         self.dead_fraction_ = float(1.0 - active.float().mean())
         eye = torch.eye(self.n_components, device=data.device)
         with torch.inference_mode():
@@ -707,13 +714,6 @@ class SparseAutoencoder(
         values = _CPU_INFERENCE_VALUES if on_cpu else _ACCELERATOR_INFERENCE_VALUES
         step = max(1, values // widest)
         return [slice(i, i + step) for i in range(0, n_rows, step)] or [slice(0, 0)]
-
-    def _forward(self, fn, data: torch.Tensor) -> torch.Tensor:
-        chunks = self._chunks(len(data))
-        with torch.inference_mode():
-            if len(chunks) == 1:
-                return fn(data)
-            return torch.cat([fn(data[rows]) for rows in chunks])
 
     def _run(self, fn, A: np.ndarray, n_out: int) -> np.ndarray:
         """``fn`` over the rows of ``A``, written straight into one output array.
