@@ -125,7 +125,9 @@ def main(argv=None) -> list[dict]:
     X_noisy = add_noise(X_test, "gaussian", 0.3, random_state=1)
     rows = []
 
-    def row(task, model, metric, value, fit_s, target=""):
+    def row(task, model, metric, value, fit_s, target="", sae=None):
+        # dead: the fitted autoencoder's fraction of never-active code units.
+        dead = None if sae is None else sae.dead_fraction_
         rows.append(
             dict(
                 task=task,
@@ -133,16 +135,19 @@ def main(argv=None) -> list[dict]:
                 metric=metric,
                 value=value,
                 fit_s=fit_s,
+                dead_fraction=dead,
                 target=target,
             )
         )
+        dead_cell = "" if dead is None else f"{dead:.3f}"
         print(
-            f"| {task} | {model} | {metric} | {value:.4g} | {fit_s:.1f} | {target} |",
+            f"| {task} | {model} | {metric} | {value:.4g} | {fit_s:.1f} "
+            f"| {dead_cell} | {target} |",
             flush=True,
         )
 
-    print("| task | model | metric | value | fit s | target |")
-    print("|---|---|---|---|---|---|")
+    print("| task | model | metric | value | fit s | dead units | target |")
+    print("|---|---|---|---|---|---|---|")
     row("-", "noisy input", "PSNR dB", psnr(X_test, X_noisy), 0.0)
 
     if "bottleneck" in args.calls:
@@ -160,6 +165,7 @@ def main(argv=None) -> list[dict]:
             err,
             t,
             f"<= {pca_err / 2:.2f} (half of PCA)",
+            sae,
         )
 
     if {"denoise-256", "denoise-deep"} & set(args.calls):
@@ -174,7 +180,7 @@ def main(argv=None) -> list[dict]:
                 continue
             sae, t = timed_fit(autoencoder(name), X_train)
             value = psnr(X_test, sae.inverse_transform(sae.transform(X_noisy)))
-            row("denoise", name, "PSNR dB", value, t, f">= {target:.2f}")
+            row("denoise", name, "PSNR dB", value, t, f">= {target:.2f}", sae)
 
     if {"features-kl", "features-topk"} & set(args.calls):
         row(
@@ -199,7 +205,7 @@ def main(argv=None) -> list[dict]:
             value = accuracy(
                 sae.transform(X_train), y_train, sae.transform(X_test), y_test
             )
-            row("features", name, "test accuracy", value, t, f">= {target}")
+            row("features", name, "test accuracy", value, t, f">= {target}", sae)
 
     if args.out:
         with open(args.out, "w") as f:

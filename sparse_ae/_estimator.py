@@ -145,8 +145,7 @@ class SparseAutoencoder(
         ``"auto"`` uses a sigmoid when the training data lie in [0, 1] (images
         scaled to [0, 1]: outputs then stay in range) and the identity otherwise
         (standardised or unbounded data).
-    noise : {"auto", "gaussian", "masking", "salt_and_pepper"} or None, \
-            default="auto"
+    noise : {"auto", "gaussian", "masking", "salt_and_pepper"} or None, default="auto"
         Train as a denoising autoencoder: each batch is corrupted afresh (see
         :func:`~sparse_ae.add_noise`) and the clean batch is the target.
         ``"auto"`` applies masking noise when the code is overcomplete
