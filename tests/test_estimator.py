@@ -8,6 +8,7 @@ import torch
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 
+import sparse_ae._estimator
 from sparse_ae import SparseAutoencoder
 from sparse_ae.metrics import variance_explained, variance_explained_scorer
 
@@ -138,6 +139,27 @@ def test_mean_activation_is_mean_code_on_training_data(fitted, small_digits):
     codes = fitted.transform(small_digits[0])
     np.testing.assert_allclose(fitted.mean_activation_, codes.mean(axis=0), rtol=1e-5)
     assert 0.0 <= fitted.dead_fraction_ <= 1.0
+
+
+@pytest.mark.parametrize("sparsity", ["kl", "topk"])
+def test_activity_attributes_do_not_depend_on_the_inference_blocks(
+    sparsity, small_digits, monkeypatch
+):
+    # mean_activation_ and dead_fraction_ are reduced block by block; with
+    # blocks of 7 rows (64 features) the training set spans 43 of them.
+    X, _ = small_digits
+    params = dict(n_components=16, sparsity=sparsity, k=3, **FAST)
+    whole = SparseAutoencoder(**params).fit(X)
+    monkeypatch.setattr(sparse_ae._estimator, "_CPU_INFERENCE_VALUES", 7 * 64)
+    blocks = SparseAutoencoder(**params).fit(X)
+    assert len(blocks._chunks(len(X))) == 43
+    np.testing.assert_allclose(
+        blocks.mean_activation_, whole.mean_activation_, rtol=1e-6
+    )
+    codes = whole.transform(X)
+    np.testing.assert_allclose(whole.mean_activation_, codes.mean(axis=0), rtol=1e-5)
+    active = (np.abs(codes) > whole._activity_threshold).any(axis=0)
+    assert blocks.dead_fraction_ == whole.dead_fraction_ == 1.0 - active.mean()
 
 
 def test_components_are_decoder_weights_without_hidden_layers(fitted):
