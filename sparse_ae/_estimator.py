@@ -686,14 +686,16 @@ class SparseAutoencoder(
         module.eval()
         # Reduced block by block: the codes of the whole training set
         # (n_samples x n_components) are never held at once.
-        total = torch.zeros(self.n_components, dtype=torch.float64, device=data.device)
+        # The block sums are added up on the host, in float64 (which not every
+        # accelerator has).
+        total = torch.zeros(self.n_components, dtype=torch.float64)
         active = torch.zeros(self.n_components, dtype=torch.bool, device=data.device)
         with torch.inference_mode():
             for rows in self._chunks(len(data)):
                 codes = module.encode(data[rows])
-                total += codes.sum(dim=0, dtype=torch.float64)
+                total += codes.sum(dim=0).to("cpu", torch.float64)
                 active |= (codes.abs() > self._activity_threshold).any(dim=0)
-        self.mean_activation_ = (total / max(1, len(data))).float().cpu().numpy()
+        self.mean_activation_ = (total / max(1, len(data))).float().numpy()
         self.dead_fraction_ = float(1.0 - active.float().mean())
         eye = torch.eye(self.n_components, device=data.device)
         with torch.inference_mode():
