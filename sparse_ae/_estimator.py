@@ -58,6 +58,22 @@ _LARGE_INPUT = 100.0
 _AUTO_NOISE_LEVEL = {"gaussian": 0.1, "masking": 0.25, "salt_and_pepper": 0.25}
 
 
+def _training_tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:
+    """``X`` as the tensor that training slices its batches from.
+
+    On a CUDA device, ``X`` moves there once when it takes at most half of the
+    device's free memory (the rest is for the network, Adam's state and the
+    activations); larger data stay in host memory, sharing ``X``'s buffer, and
+    each batch is copied to the device as it is drawn.
+    """
+    data = torch.from_numpy(X)
+    if device.type == "cuda":
+        free_bytes, _ = torch.cuda.mem_get_info(device)
+        if data.nbytes > free_bytes // 2:
+            return data
+    return data.to(device)
+
+
 def _check_device(device: str) -> torch.device:
     try:
         dev = torch.device(device)
@@ -492,7 +508,7 @@ class SparseAutoencoder(
         seed = seed_from(self.random_state)
         cpu_generator = torch.Generator().manual_seed(seed)
 
-        data = torch.from_numpy(X).to(device)
+        data = _training_tensor(X, device)
         module = AutoencoderModule(config)
         module.reset_parameters(
             cpu_generator,
@@ -687,17 +703,18 @@ class SparseAutoencoder(
         # Reduced block by block: the codes of the whole training set
         # (n_samples x n_components) are never held at once.
         # The block sums are added up on the host, in float64 (which not every
-        # accelerator has).
+        # accelerator has). data may live on the host while the module does not.
+        device = next(module.parameters()).device
         total = torch.zeros(self.n_components, dtype=torch.float64)
-        active = torch.zeros(self.n_components, dtype=torch.bool, device=data.device)
+        active = torch.zeros(self.n_components, dtype=torch.bool, device=device)
         with torch.inference_mode():
             for rows in self._chunks(len(data)):
-                codes = module.encode(data[rows])
+                codes = module.encode(data[rows].to(device))
                 total += codes.sum(dim=0).to("cpu", torch.float64)
                 active |= (codes.abs() > self._activity_threshold).any(dim=0)
         self.mean_activation_ = (total / max(1, len(data))).float().numpy()
         self.dead_fraction_ = float(1.0 - active.float().mean())
-        eye = torch.eye(self.n_components, device=data.device)
+        eye = torch.eye(self.n_components, device=device)
         with torch.inference_mode():
             self.components_ = (
                 (module.decode_linear(eye) - module.decode_linear(eye[:1] * 0))

@@ -290,3 +290,30 @@ def test_get_feature_names_out(fitted):
 def test_variance_explained_of_mean_prediction_is_zero():
     X = np.random.default_rng(0).random((10, 3))
     assert variance_explained(X, np.tile(X.mean(0), (10, 1))) == pytest.approx(0.0)
+
+
+def test_data_too_large_for_the_gpu_stay_on_the_host(monkeypatch):
+    # The placement decision alone: no CUDA device is needed for data that
+    # stay on the host, so this runs everywhere.
+    X = np.zeros((100, 10), dtype=np.float32)  # 4,000 bytes
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (7_999, 10**9))
+    data = sparse_ae._estimator._training_tensor(X, torch.device("cuda"))
+    assert data.device.type == "cpu"
+    assert data.data_ptr() == X.ctypes.data  # X's own buffer, not a copy
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a machine with CUDA")
+def test_data_that_fit_on_the_gpu_move_there_once():
+    X = np.zeros((100, 10), dtype=np.float32)
+    data = sparse_ae._estimator._training_tensor(X, torch.device("cuda"))
+    assert data.device.type == "cuda"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a machine with CUDA")
+def test_fit_on_cuda_with_the_data_on_the_host(small_digits, monkeypatch):
+    X, _ = small_digits
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (0, 10**9))
+    sae = SparseAutoencoder(n_components=8, device="cuda", noise="masking", **FAST)
+    codes = sae.fit(X).transform(X)
+    assert codes.shape == (len(X), 8)
+    assert np.isfinite(sae.loss_curve_).all()
