@@ -2,7 +2,7 @@
 
 A ``LocalCluster`` of worker processes on 127.0.0.1 stands in for a real
 cluster; pointing the same code at one is a matter of ``Client(address)`` (see
-docs/scaling.md).
+docs/user_guide/scaling.rst).
 """
 
 import distributed
