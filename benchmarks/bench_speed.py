@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -175,18 +176,19 @@ def interleaved(
 ) -> dict[str, float]:
     """Median seconds of each run, the runs taken in turn ``repeats`` times.
 
-    The order rotates with each repeat (A B C, B C A, C A B, ...), so that no
-    run always follows the same one: a run that leaves the caches cold or
-    hands large buffers back to the OS would otherwise slow its successor
-    alone.
+    Each repeat takes the runs in a fresh random order (seeded, so reruns take
+    the same orders): a run that leaves the caches cold or hands large buffers
+    back to the OS slows whichever run follows it, and with a fixed or merely
+    rotated order that would always be the same one.
     """
     for run in runs.values():  # warm-up: allocator, thread pool, lazy imports
         run()
+    order = random.Random(0)
     names = list(runs)
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for repeat in range(repeats):
-        shift = repeat % len(names)
-        for name in names[shift:] + names[:shift]:
+    for _ in range(repeats):
+        order.shuffle(names)
+        for name in names:
             start = time.perf_counter()
             runs[name]()
             times[name].append(time.perf_counter() - start)
@@ -291,13 +293,13 @@ def section_transform(args, X) -> None:
     block = sae._chunks(len(X))[0]
     rows = block.stop - block.start
 
-    def bare(fn, tensor, n_out, rows=rows, float32=False):
+    def bare(fn, tensor, n_out, rows=rows, plain=False):
         # A hand-written inference loop: the module over blocks of rows (by
-        # default the estimator's), into one preallocated output. float32=True
-        # runs the activations as trained, without the float64 pass that makes
-        # a row's result independent of its position in the batch (see
-        # sparse_ae._nn._module._RoundedInEval).
-        module.train(float32)
+        # default the estimator's), into one preallocated output. plain=True
+        # runs the activations as in training, in one call per layer, without
+        # the piecewise evaluation that makes a row's result independent of its
+        # position in the batch (sparse_ae._nn._module._PositionFreeInEval).
+        module.train(plain)
         try:
             out = torch.empty(len(tensor), n_out)
             with torch.inference_mode():
@@ -312,18 +314,18 @@ def section_transform(args, X) -> None:
         {
             "transform": lambda: sae.transform(X),
             "encode": lambda: bare(module.encode, data, n_code),
-            "encode32": lambda: bare(module.encode, data, n_code, float32=True),
+            "encode, plain": lambda: bare(module.encode, data, n_code, plain=True),
             "encode, one pass": lambda: bare(module.encode, data, n_code, len(X)),
             "inverse_transform": lambda: sae.inverse_transform(codes),
             "decode": lambda: bare(module.decode, code_tensor, n_in),
-            "decode32": lambda: bare(module.decode, code_tensor, n_in, float32=True),
+            "decode, plain": lambda: bare(module.decode, code_tensor, n_in, plain=True),
             "decode, one pass": lambda: bare(module.decode, code_tensor, n_in, len(X)),
         },
         max(args.repeats, 5),
     )
     table_rows = []
     for method, forward in (("transform", "encode"), ("inverse_transform", "decode")):
-        for reference in (forward, forward + "32", forward + ", one pass"):
+        for reference in (forward, forward + ", plain", forward + ", one pass"):
             table_rows.append(
                 [
                     f"{method} vs {reference}",
@@ -334,8 +336,9 @@ def section_transform(args, X) -> None:
             )
     table(
         f"Inference throughput, samples/s (n_samples={len(X)}; bare module in "
-        f"blocks of {rows} rows as the estimator, in eval mode; 32: float32 "
-        "activations; one pass: the whole array at once)",
+        f"blocks of {rows} rows as the estimator, in eval mode; plain: each "
+        "activation in one call, as in training; one pass: the whole array at "
+        "once)",
         ["method", "estimator", "bare module", "time ratio"],
         table_rows,
     )

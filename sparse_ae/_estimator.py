@@ -38,13 +38,17 @@ from .noise import seed_from
 
 # Values per activation tensor in one inference pass; rows per pass = this /
 # the widest layer, which also bounds inference memory. A CPU is fastest on
-# blocks that stay in its caches: in blocks of 2**19 float32 values (2 MiB, 668
-# rows of 784 features), inverse_transform decoded 10,000 MNIST-sized codes in
-# 44 ms against 95 ms for one pass (2 threads; 75 against 165 ms on 1 thread;
-# benchmarks/bench_speed.py's transform section). A GPU wants large batches,
-# and each pass costs a host-device round trip: 2**24 values (64 MiB) there.
+# blocks that stay in its caches: in blocks of at most 2**19 float32 values
+# (2 MiB; 512 rows of 784 features), inverse_transform decoded 10,000
+# MNIST-sized codes in 0.6 times the time of one pass over all of them (one
+# thread; benchmarks/bench_speed.py's transform section). A GPU wants large
+# batches, and each pass costs a host-device round trip: 2**24 values (64 MiB)
+# there. Blocks of more rows than _ROW_ALIGN are cut to a multiple of it, so
+# that each layer's block is a whole number of steps of ATen's vectorised
+# loops and its activation takes one call (_nn._module._PositionFreeInEval).
 _CPU_INFERENCE_VALUES = 2**19
 _ACCELERATOR_INFERENCE_VALUES = 2**24
+_ROW_ALIGN = 256
 
 # fit warns above this max |X|. Adam moves each weight by about learning_rate
 # per step, so the decoder of bounded (sigmoid, sparsity="kl") codes cannot grow
@@ -731,6 +735,8 @@ class SparseAutoencoder(
         on_cpu = next(module.parameters()).device.type == "cpu"
         values = _CPU_INFERENCE_VALUES if on_cpu else _ACCELERATOR_INFERENCE_VALUES
         step = max(1, values // widest)
+        if step > _ROW_ALIGN:
+            step -= step % _ROW_ALIGN
         return [slice(i, i + step) for i in range(0, n_rows, step)] or [slice(0, 0)]
 
     def _run(self, fn, A: np.ndarray, n_out: int) -> np.ndarray:

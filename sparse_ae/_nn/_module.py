@@ -64,35 +64,83 @@ class TopK(nn.Module):
         return torch.zeros_like(h).scatter_(1, indices, values)
 
 
-class _RoundedInEval(nn.Module):
-    """Evaluate a transcendental activation in float64 in eval mode, then round.
+class _PositionFreeInEval(nn.Module):
+    """Evaluate an element-wise activation, in eval mode on the CPU, so that each
+    value's result does not depend on where it sits in the tensor.
 
-    ATen evaluates element-wise functions with vector instructions and finishes
-    the last few elements of a tensor with scalar code, which can round the
-    last bit differently. In float32 a sample's code would then depend on where
-    the sample sits in the batch; computed in float64 and rounded to float32 it
-    does not, so ``transform`` is invariant to the order and grouping of the
-    rows (as scikit-learn's checks require). Linear layers are already
-    row-invariant. The cost, against float32 activations on MNIST-sized data
-    (one thread, ``benchmarks/bench_speed.py --sections transform``): 7 % of
-    ``transform`` (a 196-unit sigmoid code) and 41 % of ``inverse_transform``
-    (the 784-wide sigmoid output).
-    Training stays in float32, and so does inference on MPS, which has no
-    float64.
+    ATen evaluates element-wise functions on the CPU with vector instructions
+    and finishes the last few values of each contiguous run (each thread's
+    share of the tensor) with scalar code, whose ``exp`` can round the last bit
+    differently (measured for the sigmoid). A sample's code would then depend
+    on its position in the batch, and ``transform`` would not be invariant to
+    the order and grouping of the rows, as scikit-learn's checks require
+    (linear layers are row-invariant already). So the flattened tensor is
+    processed in pieces that leave no value to the scalar code. ATen splits an
+    element-wise loop of ``n`` values over its threads
+    (``torch.get_num_threads()``, but no more than ``n / _GRAIN``, its grain
+    size) in equal shares of ``ceil(n / threads used)``; a piece whose shares
+    are whole numbers of ``_ALIGN`` values, the longest step of ATen's
+    vectorised loops, is evaluated by vector code alone. At most two such
+    pieces cover all but the last few values, which go through a zero-padded
+    buffer.
+
+    This replaced evaluating the activation in float64 and rounding, which cost
+    7 % of ``transform`` and 41 % of ``inverse_transform`` on MNIST-sized data
+    (``benchmarks/bench_speed.py --sections transform``). Training, and
+    inference on other devices, whose element-wise kernels apply the same code
+    to every value, run the activation as is.
     """
+
+    # at::internal::GRAIN_SIZE; and a multiple of every step of ATen's
+    # vectorised loops (two vectors of up to 16 floats, with AVX-512).
+    _GRAIN = 1 << 15
+    _ALIGN = 256
 
     def __init__(self, activation: nn.Module) -> None:
         super().__init__()
         self.activation = activation
+        # Functional forms that write into a given output, saving a copy.
+        self._into = {nn.Sigmoid: torch.sigmoid, nn.Tanh: torch.tanh}.get(
+            type(activation)
+        )
+
+    def _evaluate(self, h: torch.Tensor, out: torch.Tensor) -> None:
+        if self._into is None:
+            out.copy_(self.activation(h))
+        else:
+            self._into(h, out=out)
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        # MPS has no float64: there the activation runs as trained.
-        if self.training or h.dtype == torch.float64 or h.device.type == "mps":
+        if self.training or h.device.type != "cpu":
             return self.activation(h)
-        return self.activation(h.double()).to(h.dtype)
+        flat = h.reshape(-1)
+        out = torch.empty_like(flat)
+        start, n = 0, len(flat)
+        while n - start >= self._ALIGN:
+            piece = slice(start, start + self._vector_only_size(n - start))
+            self._evaluate(flat[piece], out[piece])
+            start = piece.stop
+        if start < n:
+            padded = flat.new_zeros(self._ALIGN)
+            padded[: n - start] = flat[start:]
+            self._evaluate(padded, padded)
+            out[start:] = padded[: n - start]
+        return out.view(h.shape)
+
+    def _vector_only_size(self, n: int) -> int:
+        """The most values, up to ``n``, that ATen's element-wise loop gives its
+        threads in whole steps of ``_ALIGN`` values (``n >= _ALIGN``)."""
+        team = torch.get_num_threads()
+        if team == 1 or n <= self._GRAIN:  # one thread, one loop
+            return n - n % self._ALIGN
+        for threads in range(min(team, -(-n // self._GRAIN)), 1, -1):
+            size = n - n % (self._ALIGN * threads)
+            if min(team, -(-size // self._GRAIN)) == threads:
+                return size
+        return self._GRAIN
 
 
-# Activations whose result is exact (no rounding), hence row-invariant as is.
+# Activations whose result is exact (no rounding), hence position-free as is.
 _EXACT = {"relu", "leaky_relu", "identity", "topk"}
 
 
@@ -102,7 +150,7 @@ def _make_activation(
     if name == "topk":
         return TopK(k, n_units)
     activation = ACTIVATIONS[name]()
-    return activation if name in _EXACT else _RoundedInEval(activation)
+    return activation if name in _EXACT else _PositionFreeInEval(activation)
 
 
 class _TiedLinear(nn.Module):
