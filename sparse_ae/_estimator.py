@@ -31,7 +31,7 @@ from ._net import (
     silent,
 )
 from ._nn import AutoencoderConfig, AutoencoderModule, SparseAutoencoderLoss
-from ._nn._module import ACTIVATIONS
+from ._nn._module import ACTIVATIONS, VECTOR_STEP
 from ._nn._noise import NOISE_KINDS
 from .metrics import variance_explained_scorer
 from .noise import seed_from
@@ -43,12 +43,11 @@ from .noise import seed_from
 # MNIST-sized codes in 0.6 times the time of one pass over all of them (one
 # thread; benchmarks/bench_speed.py's transform section). A GPU wants large
 # batches, and each pass costs a host-device round trip: 2**24 values (64 MiB)
-# there. Blocks of more rows than _ROW_ALIGN are cut to a multiple of it, so
+# there. Blocks of more than VECTOR_STEP rows are cut to a multiple of it, so
 # that each layer's block is a whole number of steps of ATen's vectorised
 # loops and its activation takes one call (_nn._module._PositionFreeInEval).
 _CPU_INFERENCE_VALUES = 2**19
 _ACCELERATOR_INFERENCE_VALUES = 2**24
-_ROW_ALIGN = 256
 
 # fit warns above this max |X|. Adam moves each weight by about learning_rate
 # per step, so the decoder of bounded (sigmoid, sparsity="kl") codes cannot grow
@@ -735,8 +734,8 @@ class SparseAutoencoder(
         on_cpu = next(module.parameters()).device.type == "cpu"
         values = _CPU_INFERENCE_VALUES if on_cpu else _ACCELERATOR_INFERENCE_VALUES
         step = max(1, values // widest)
-        if step > _ROW_ALIGN:
-            step -= step % _ROW_ALIGN
+        if step > VECTOR_STEP:
+            step -= step % VECTOR_STEP
         return [slice(i, i + step) for i in range(0, n_rows, step)] or [slice(0, 0)]
 
     def _run(self, fn, A: np.ndarray, n_out: int) -> np.ndarray:

@@ -64,6 +64,12 @@ class TopK(nn.Module):
         return torch.zeros_like(h).scatter_(1, indices, values)
 
 
+# A multiple of every step of ATen's vectorised CPU loops, in values (a step is
+# two vectors: 32 floats with AVX-512). A tensor of a multiple of this many
+# values leaves nothing to the scalar code that finishes a loop.
+VECTOR_STEP = 256
+
+
 class _PositionFreeInEval(nn.Module):
     """Evaluate an element-wise activation, in eval mode on the CPU, so that each
     value's result does not depend on where it sits in the tensor.
@@ -79,7 +85,7 @@ class _PositionFreeInEval(nn.Module):
     element-wise loop of ``n`` values over its threads
     (``torch.get_num_threads()``, but no more than ``n / _GRAIN``, its grain
     size) in equal shares of ``ceil(n / threads used)``; a piece whose shares
-    are whole numbers of ``_ALIGN`` values, the longest step of ATen's
+    are whole numbers of ``VECTOR_STEP`` values, a multiple of every step of ATen's
     vectorised loops, is evaluated by vector code alone. At most two such
     pieces cover all but the last few values, which go through a zero-padded
     buffer.
@@ -91,10 +97,7 @@ class _PositionFreeInEval(nn.Module):
     to every value, run the activation as is.
     """
 
-    # at::internal::GRAIN_SIZE; and a multiple of every step of ATen's
-    # vectorised loops (two vectors of up to 16 floats, with AVX-512).
-    _GRAIN = 1 << 15
-    _ALIGN = 256
+    _GRAIN = 1 << 15  # at::internal::GRAIN_SIZE
 
     def __init__(self, activation: nn.Module) -> None:
         super().__init__()
@@ -116,12 +119,12 @@ class _PositionFreeInEval(nn.Module):
         flat = h.reshape(-1)
         out = torch.empty_like(flat)
         start, n = 0, len(flat)
-        while n - start >= self._ALIGN:
+        while n - start >= VECTOR_STEP:
             piece = slice(start, start + self._vector_only_size(n - start))
             self._evaluate(flat[piece], out[piece])
             start = piece.stop
         if start < n:
-            padded = flat.new_zeros(self._ALIGN)
+            padded = flat.new_zeros(VECTOR_STEP)
             padded[: n - start] = flat[start:]
             self._evaluate(padded, padded)
             out[start:] = padded[: n - start]
@@ -129,12 +132,12 @@ class _PositionFreeInEval(nn.Module):
 
     def _vector_only_size(self, n: int) -> int:
         """The most values, up to ``n``, that ATen's element-wise loop gives its
-        threads in whole steps of ``_ALIGN`` values (``n >= _ALIGN``)."""
+        threads in whole steps of ``VECTOR_STEP`` values (``n >= VECTOR_STEP``)."""
         team = torch.get_num_threads()
         if team == 1 or n <= self._GRAIN:  # one thread, one loop
-            return n - n % self._ALIGN
+            return n - n % VECTOR_STEP
         for threads in range(min(team, -(-n // self._GRAIN)), 1, -1):
-            size = n - n % (self._ALIGN * threads)
+            size = n - n % (VECTOR_STEP * threads)
             if min(team, -(-size // self._GRAIN)) == threads:
                 return size
         return self._GRAIN
