@@ -69,6 +69,27 @@ class AcceleratedAutoencoderNet(AccelerateMixin, AutoencoderNet):
             self._criteria = criteria
 
 
+def replicas_identical(module: torch.nn.Module, n_processes: int) -> bool:
+    """Whether every process holds exactly the same parameters as this one."""
+    flat = torch.cat([p.detach().flatten().cpu() for p in module.parameters()])
+    if n_processes == 1:
+        return True
+    # The gather runs on a gloo group of its own, destroyed while ``flat`` and
+    # ``replicas`` are still alive. Gloo's worker threads can release a finished
+    # collective's tensors a moment after the caller has moved on; if Python
+    # has dropped them by then, the release needs the interpreter, and at exit
+    # that aborts the process ("terminate called without an active
+    # exception"). Destroying the group joins its threads first. The training
+    # group cannot be used for this: DistributedDataParallel keeps references
+    # to it, so destroying it does not stop its threads.
+    group = torch.distributed.new_group(backend="gloo")
+    replicas = [torch.empty_like(flat) for _ in range(n_processes)]
+    torch.distributed.all_gather(replicas, flat, group=group)
+    torch.distributed.destroy_process_group(group)
+    del group  # the last reference: joins the group's threads
+    return all(torch.equal(replica, flat) for replica in replicas)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[1])
     parser.add_argument("--data", help=".npy file of float32 rows in [0, 1]")
@@ -121,10 +142,8 @@ def main(argv=None) -> None:
 
     # Data-parallel training keeps the replicas identical: check it.
     trained = accelerator.unwrap_model(net.module_)
-    flat = torch.cat([p.detach().flatten() for p in trained.parameters()])
-    replicas = accelerator.gather(flat[None])  # one row per process
+    in_sync = replicas_identical(trained, accelerator.num_processes)
     if accelerator.is_main_process:
-        in_sync = bool((replicas == replicas[0]).all())
         print(
             f"trained on {accelerator.num_processes} process(es), device "
             f"{accelerator.device}; replicas identical: {in_sync}"
@@ -132,6 +151,7 @@ def main(argv=None) -> None:
         weights = {k: v.cpu() for k, v in trained.state_dict().items()}
         torch.save(weights, args.out)
     accelerator.wait_for_everyone()
+    accelerator.end_training()  # destroys the process group
 
 
 if __name__ == "__main__":
