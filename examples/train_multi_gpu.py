@@ -71,9 +71,9 @@ class AcceleratedAutoencoderNet(AccelerateMixin, AutoencoderNet):
 
 def replicas_identical(module: torch.nn.Module, n_processes: int) -> bool:
     """Whether every process holds exactly the same parameters as this one."""
-    flat = torch.cat([p.detach().flatten().cpu() for p in module.parameters()])
     if n_processes == 1:
         return True
+    flat = torch.cat([p.detach().flatten().cpu() for p in module.parameters()])
     # The gather runs on a gloo group of its own, destroyed while ``flat`` and
     # ``replicas`` are still alive. Gloo's worker threads can release a finished
     # collective's tensors a moment after the caller has moved on; if Python
